@@ -1,7 +1,7 @@
 """Problems found in a course and the one exception root of mooc-builder.
 
-A :class:`Problem` is a finding: something wrong (``error``) or worth a look (``warning``) in a file,
-with the line where there is one, the course.yaml path it concerns, and a hint on what to do.
+A :class:`Problem` is a finding: something wrong (``error``) or worth a look (``warning``) in a
+file, with the line where there is one, the course.yaml path it concerns, and a hint on what to do.
 Checks collect problems and return them; nothing in the core prints or exits.
 
 :class:`MoocError` is raised when work cannot go on (a course that does not load, a build refused
@@ -27,7 +27,7 @@ class Problem:
     """One finding, located as precisely as the input allows."""
 
     code: str
-    """Stable kebab-case identifier, e.g. ``video-too-short``; tests and ``policy.severity`` key on it."""
+    """Stable kebab-case id, e.g. ``video-too-short``; tests and ``policy.severity`` key on it."""
     message: str
     severity: Severity = ERROR
     file: Path | None = None
@@ -60,7 +60,7 @@ class Problem:
         )
 
     def format(self, base: Path | None = None) -> str:
-        """Render as ``file:line: path: message (hint)``, the form editors and CI logs understand."""
+        """Render as ``file:line: path: message (hint)``, the form editors and CI logs read."""
         parts: list[str] = []
         where = display_path(self.file, base) if self.file is not None else "<course>"
         if self.line is not None:

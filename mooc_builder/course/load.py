@@ -181,7 +181,7 @@ class _Walker:
                 file=self.file,
                 line=node.start_mark.line + 1,
                 path=format_path(path) or None,
-                hint="run `mooc captions normalize` on caption files; retype or normalise YAML text",
+                hint="save the file as NFC (most editors can); mooc reads it normalised meanwhile",
             )
         )
         return nfc(value)

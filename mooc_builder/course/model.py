@@ -1,4 +1,4 @@
-"""The course as the rest of mooc-builder sees it: frozen values, paths resolved, defaults filled."""
+"""The course as the rest of mooc-builder sees it: frozen values, resolved paths, defaults."""
 
 from __future__ import annotations
 

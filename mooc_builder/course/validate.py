@@ -1,4 +1,4 @@
-"""course.yaml -> :class:`Course`: schema, identifiers, and file paths, with every problem located."""
+"""course.yaml -> :class:`Course`: schema, identifiers and file paths, every problem located."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def find_course_file(path: str | Path) -> Path:
     if not p.is_file():
         raise UsageError(
             f"no course at {Path(path).as_posix()}",
-            hint=f"give a course folder that holds {COURSE_FILE}, or the path of a course YAML file",
+            hint=f"give a course folder that holds {COURSE_FILE}, or a course YAML file",
         )
     return p.resolve()
 
@@ -104,17 +104,17 @@ def _schema_problem(error: ValidationError, source: SourceMap) -> Problem:
         path = (*path, key)
         message = f"unknown key '{key}'"
         close = difflib.get_close_matches(key, allowed, n=1)
-        hint = (
-            f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
-        )
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
     elif validator == "pattern":
         message = f"{instance!r} is not valid here"
     elif validator == "type":
         message = f"must be {_type_words(error.validator_value)}, not {_type_name(instance)}"
         if instance is False or instance is True:
             hint = "YAML reads yes/no/on/off as true/false: put the value in quotes"
-    elif validator == "oneOf" and path and any(
-        "minProperties" in (s or {}) for s in error.validator_value if isinstance(s, dict)
+    elif (
+        validator == "oneOf"
+        and path
+        and any("minProperties" in (s or {}) for s in error.validator_value if isinstance(s, dict))
     ):
         message = "must be a text or a mapping of language to text"
     elif validator == "enum":
@@ -289,9 +289,7 @@ class _CourseBuilder:
             )
         return policy
 
-    def _lessons(
-        self, course_id: str, base: str, language: str, policy: Policy
-    ) -> list[Lesson]:
+    def _lessons(self, course_id: str, base: str, language: str, policy: Policy) -> list[Lesson]:
         raw_lessons = self.data.get("lessons")
         if not isinstance(raw_lessons, list):
             return []
@@ -306,7 +304,8 @@ class _CourseBuilder:
                 if lesson_id in first_seen:
                     self._problem(
                         "lesson-duplicate-id",
-                        f"lesson id '{lesson_id}' is already used by lessons[{first_seen[lesson_id]}]",
+                        f"lesson id '{lesson_id}' is already used by "
+                        f"lessons[{first_seen[lesson_id]}]",
                         (*path, "id"),
                         lesson=lesson_id,
                         hint="give every lesson its own id",
@@ -370,9 +369,7 @@ class _CourseBuilder:
             activity_id=f"{base}{course_id}/{lesson_id}",
         )
 
-    def _file(
-        self, path: DataPath, rel: str, suffixes: Iterable[str], lesson: str
-    ) -> Path | None:
+    def _file(self, path: DataPath, rel: str, suffixes: Iterable[str], lesson: str) -> Path | None:
         """Resolve a course-relative path; report it if it leaves the folder or is missing."""
         suffixes = tuple(suffixes)
         target = (self.root / rel).resolve()
@@ -409,7 +406,7 @@ class _CourseBuilder:
 
 
 def _missing_hint(root: Path, rel: str) -> str:
-    """Suggest a file whose name differs only in case or slightly (LMS servers are case-sensitive)."""
+    """Suggest a file whose name differs in case or slightly (servers are case-sensitive)."""
     wanted = root / rel
     folder = wanted.parent
     if folder.is_dir():
