@@ -23,6 +23,7 @@ from mooc_builder.media.captions import (
 )
 from mooc_builder.media.probe import ProbeError, VideoInfo, probe_video
 from mooc_builder.media.slides import SlideDeck, SlidesError, read_slides
+from mooc_builder.text import clock
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(item, done, total)`` after each unit of work (the CLI draws a bar)."""
@@ -379,13 +380,3 @@ def apply_severity(problems: Iterable[Problem], policy: Policy, course: Course) 
         elif wanted in (ERROR, WARNING):
             out.append(replace(problem, severity=wanted))
     return out
-
-
-def clock(seconds: float) -> str:
-    """``201.04`` -> ``3:21.040``; whole seconds print without decimals (``3:00``)."""
-    ms = round(seconds * 1000)
-    minutes, ms = divmod(ms, 60_000)
-    secs, ms = divmod(ms, 1000)
-    if ms == 0:
-        return f"{minutes}:{secs:02d}"
-    return f"{minutes}:{secs:02d}.{ms:03d}"

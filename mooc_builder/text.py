@@ -23,6 +23,20 @@ def is_nfc(text: str) -> bool:
     return unicodedata.is_normalized("NFC", text)
 
 
+def clock(seconds: float, exact: bool = False) -> str:
+    """A time in messages: ``201.04`` -> ``3:21.040``, ``180`` -> ``3:00``.
+
+    ``exact`` always prints the milliseconds (caption timings), e.g. ``0:04.000``.
+    """
+    total = round(seconds * 1000)
+    sign = "-" if total < 0 else ""
+    minutes, rest = divmod(abs(total), 60_000)
+    secs, millis = divmod(rest, 1000)
+    if millis == 0 and not exact:
+        return f"{sign}{minutes}:{secs:02d}"
+    return f"{sign}{minutes}:{secs:02d}.{millis:03d}"
+
+
 def graphemes(text: str) -> int:
     """Number of user-perceived characters (extended grapheme clusters) in ``text``."""
     if text.isascii():

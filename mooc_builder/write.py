@@ -118,14 +118,19 @@ def atomic_folder(out_dir: Path) -> Iterator[Path]:
 
 
 def write_file_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` at once: readers see the old file or the new, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Replace ``path`` with ``data`` at once: readers see the old file or the new, never half.
+
+    An existing file keeps its permissions; a new one gets the usual 0644.
+    """
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        Path(tmp).replace(path)
+        tmp.chmod(path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

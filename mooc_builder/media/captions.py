@@ -17,11 +17,8 @@ Problem codes
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -33,11 +30,12 @@ from mooc_builder.media.webvtt import (
     Cue,
     ParsedCaptions,
     Region,
-    clock,
+    clock_ms,
     iter_lines,
     parse_webvtt,
 )
 from mooc_builder.text import graphemes, is_nfc, nfc
+from mooc_builder.write import write_file_atomic
 
 __all__ = [
     "CaptionQuality",
@@ -254,8 +252,8 @@ def _timeline_problems(ordered: Sequence[Cue], policy: CaptionPolicy, fps: float
                 out.append(
                     Problem(
                         "caption-overlap",
-                        f"the cue starts at {clock(cue.start_ms)}, before the cue at line "
-                        f"{latest.line} ends at {clock(latest.end_ms)}",
+                        f"the cue starts at {clock_ms(cue.start_ms)}, before the cue at line "
+                        f"{latest.line} ends at {clock_ms(latest.end_ms)}",
                         line=cue.line,
                         hint="end the earlier cue before this one starts (overlapping cues "
                         "stack on screen)",
@@ -267,7 +265,7 @@ def _timeline_problems(ordered: Sequence[Cue], policy: CaptionPolicy, fps: float
                     Problem(
                         "caption-gap",
                         f"gap of {_seconds(gap)} ({frames:.1f} frames at {fps:g} fps) after the "
-                        f"cue at line {latest.line} ends at {clock(latest.end_ms)}, below "
+                        f"cue at line {latest.line} ends at {clock_ms(latest.end_ms)}, below "
                         f"{_plural(policy.min_gap_frames, 'frame')}",
                         severity=WARNING,
                         line=cue.line,
@@ -311,14 +309,14 @@ def check_caption_quality(
         problems.extend(_cue_problems(cue, policy))
         if duration_ms is not None and cue.end_ms > duration_ms + 0.5:
             when = (
-                f"starts at {clock(cue.start_ms)}"
+                f"starts at {clock_ms(cue.start_ms)}"
                 if cue.start_ms >= duration_ms
-                else f"ends at {clock(cue.end_ms)}"
+                else f"ends at {clock_ms(cue.end_ms)}"
             )
             problems.append(
                 Problem(
                     "caption-after-end",
-                    f"the cue {when}, after the video ends at {clock(duration_ms)}",
+                    f"the cue {when}, after the video ends at {clock_ms(duration_ms)}",
                     line=cue.line,
                     hint="end every cue before the video ends (or check that the captions "
                     "belong to this video)",
@@ -356,7 +354,7 @@ def check_caption_quality(
         problems.append(
             Problem(
                 "caption-uncovered",
-                f"no caption from {clock(start)} to {clock(end)} ({_seconds(end - start)}), "
+                f"no caption from {clock_ms(start)} to {clock_ms(end)} ({_seconds(end - start)}), "
                 f"longer than {policy.max_uncovered_s:g} s",
                 severity=WARNING,
                 line=line,
@@ -509,22 +507,6 @@ def format_srt(cues: Sequence[Cue], source_format: str = "webvtt") -> str:
     return nfc("".join(block + "\n\n" for block in blocks))
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-        tmp.chmod(mode)
-        tmp.replace(path)
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 def convert_captions(src: Path, dst: Path) -> ParsedCaptions:
     """Convert ``src`` (.srt or .vtt) to ``dst`` (.vtt or .srt, by its suffix); return the parse.
 
@@ -548,7 +530,7 @@ def convert_captions(src: Path, dst: Path) -> ParsedCaptions:
             hint="fix the errors first; a converted file would silently lose cues",
         )
     text = format_webvtt(parsed) if target == ".vtt" else format_srt(parsed.cues, parsed.format)
-    _write_atomic(dst, text.encode("utf-8"))
+    write_file_atomic(dst, text.encode("utf-8"))
     return parsed
 
 
@@ -604,5 +586,5 @@ def normalize_captions(path: Path) -> bool:
     new = _normalized(text, webvtt).encode("utf-8")
     if new == data:
         return False
-    _write_atomic(path, new)
+    write_file_atomic(path, new)
     return True

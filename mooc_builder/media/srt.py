@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from mooc_builder.errors import ERROR, WARNING, Problem
-from mooc_builder.media.webvtt import Cue, ParsedCaptions, clock, prepare_lines
+from mooc_builder.media.webvtt import Cue, ParsedCaptions, clock_ms, prepare_lines
 
 __all__ = ["parse_srt"]
 
@@ -116,8 +116,8 @@ class _SrtParser:
             self.problem(
                 "srt-end-before-start",
                 index,
-                f"the cue ends at {clock(end)}, {'at' if end == start else 'before'} its start "
-                f"{clock(start)}",
+                f"the cue ends at {clock_ms(end)}, {'at' if end == start else 'before'} its start "
+                f"{clock_ms(start)}",
                 "the end time must be after the start time",
             )
         if self.cues and start < self.cues[-1].start_ms:
@@ -125,8 +125,8 @@ class _SrtParser:
             self.problem(
                 "srt-order",
                 index,
-                f"the cue starts at {clock(start)}, before the previous cue (line "
-                f"{previous.line}) starts at {clock(previous.start_ms)}",
+                f"the cue starts at {clock_ms(start)}, before the previous cue (line "
+                f"{previous.line}) starts at {clock_ms(previous.start_ms)}",
                 "cues must be in order of start time",
             )
         self.pending = _Pending(cue_id, start, end, index + 1)

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from mooc_builder.errors import ERROR, WARNING, Problem, Severity
-from mooc_builder.text import nfc
+from mooc_builder.text import clock, nfc
 
 __all__ = [
     "Cue",
     "ParsedCaptions",
     "Region",
-    "clock",
+    "clock_ms",
     "display_lines",
     "parse_webvtt",
 ]
@@ -137,13 +137,9 @@ def display_lines(text: str) -> list[str]:
     return [_BLANKS.sub(" ", line).strip(" ") for line in text.split("\n")]
 
 
-def clock(ms: int | float) -> str:
-    """``4500`` -> ``0:04.500``: the time format of caption messages (``m:ss.mmm``)."""
-    total = round(ms)
-    sign = "-" if total < 0 else ""
-    minutes, rest = divmod(abs(total), 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{sign}{minutes}:{seconds:02d}.{millis:03d}"
+def clock_ms(ms: int | float) -> str:
+    """``4500`` -> ``0:04.500``: caption times in messages (always with milliseconds)."""
+    return clock(ms / 1000, exact=True)
 
 
 # --- shared input preparation ----------------------------------------------------------------
@@ -835,9 +831,9 @@ class _WebVTTParser:
                 "vtt-end-before-start",
                 ERROR,
                 index,
-                f"the cue ends at {clock(cue.end_ms)}, "
+                f"the cue ends at {clock_ms(cue.end_ms)}, "
                 f"{'at' if cue.end_ms == cue.start_ms else 'before'} its start "
-                f"{clock(cue.start_ms)}",
+                f"{clock_ms(cue.start_ms)}",
                 "the end time must be after the start time",
             )
         if self.cues and cue.start_ms < self.cues[-1].start_ms:
@@ -846,8 +842,8 @@ class _WebVTTParser:
                 "vtt-order",
                 ERROR,
                 index,
-                f"the cue starts at {clock(cue.start_ms)}, before the previous cue (line "
-                f"{previous.line}) starts at {clock(previous.start_ms)}",
+                f"the cue starts at {clock_ms(cue.start_ms)}, before the previous cue (line "
+                f"{previous.line}) starts at {clock_ms(previous.start_ms)}",
                 "cues must be in order of start time",
             )
         self.cues.append(cue)

@@ -13,7 +13,7 @@ from mooc_builder.media.webvtt import (
     ParsedCaptions,
     _collect_timestamp,
     _timestamp,
-    clock,
+    clock_ms,
     parse_webvtt,
 )
 
@@ -486,11 +486,12 @@ def test_text_lines_are_a_copy() -> None:
     assert cue.text_lines == ["a"]
 
 
-def test_clock() -> None:
-    assert clock(0) == "0:00.000"
-    assert clock(4500) == "0:04.500"
-    assert clock(201_040) == "3:21.040"
-    assert clock(3_600_000) == "60:00.000"
+def test_clock_ms() -> None:
+    assert clock_ms(0) == "0:00.000"
+    assert clock_ms(4500) == "0:04.500"
+    assert clock_ms(201_040) == "3:21.040"
+    assert clock_ms(3_600_000) == "60:00.000"
+    assert clock_ms(-1500) == "-0:01.500"
 
 
 # --- speed ------------------------------------------------------------------------------------
