@@ -10,6 +10,10 @@ MP4 with the moov first, MP4 with the moov at the end, and WebM. Then, in one ru
 prints a table with per-file times and the ratios against probe_video, and exits 1 when any
 duration differs from ffprobe's by more than 1 ms (or a file cannot be probed).
 
+Then it times ``mooc check`` over a generated 50-lesson course (``--check-lessons``): in-process
+(``check_course``, median of 3) and as the command a designer runs (a subprocess, Python start-up
+included).
+
 Run: ``python benchmarks/probe.py`` (``--quick`` for a smoke run on 6 files).
 """
 
@@ -136,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="6 files and fewer repeats")
     parser.add_argument("--repeat", type=int, default=None, help="probe_video runs (default 25)")
     parser.add_argument("--no-moviepy", action="store_true", help="skip the slow moviepy baseline")
+    parser.add_argument(
+        "--check-lessons", type=int, default=50, help="lessons in the `mooc check` course (0: skip)"
+    )
     args = parser.parse_args(argv)
     repeat = args.repeat or (5 if args.quick else 25)
 
@@ -205,10 +212,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         verdict = "met" if moviepy_ratio >= TARGET_MOVIEPY else "NOT met"
         print(f"target moviepy/ours >= {TARGET_MOVIEPY:g}x: {verdict} ({moviepy_ratio:,.0f}x)")
 
+    if args.check_lessons:
+        time_check(args.check_lessons)
+
     bad = [f"{p.name}: off by {d:.3f} ms" for p, d in diffs.items() if d > LIMIT_MS]
     for line in failures + bad:
         print(f"FAIL {line}", file=sys.stderr)
     return 1 if failures or bad else 0
+
+
+def time_check(lessons: int) -> None:
+    """Time `mooc check` over a generated course of ``lessons`` valid lessons."""
+    from mooc_builder.check import check_course
+    from tests.support.course import make_course
+
+    course = CACHE.parent / f"check-course-{lessons}"
+    if not (course / "course.yaml").is_file():
+        make_course(course, lessons=lessons, duration_s=240.0)
+    report = check_course(course)  # warm-up; also proves the course is valid
+    assert report.ok(), [p.format() for p in report.errors]
+    runs = [timed(lambda: check_course(course)) for _ in range(3)]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "mooc_builder", "check", str(course)],
+        capture_output=True,
+        check=False,
+    )
+    command = time.perf_counter() - started
+    median = statistics.median(runs)
+    print(f"\nmooc check over a generated {lessons}-lesson course (video, vi+en captions, slides):")
+    print(f"  check_course in-process: {human(median)} ({human(median / lessons)} per lesson)")
+    print(f"  `mooc check` command:    {human(command)} (exit {done.returncode})")
 
 
 if __name__ == "__main__":

@@ -107,7 +107,7 @@ def build(
                 out.absolute(), kept, _warnings_from(previous, course_file), up_to_date=True
             )
 
-    report = check_course(course_file, progress=progress, cache=cache)
+    report = check_course(course_file, progress=progress, cache=cache, loaded=loaded)
     if report.errors or report.course is None:
         n = len(report.errors)
         raise CheckFailed(

@@ -58,7 +58,7 @@ class BuildCache:
     def file_hash(self, path: Path) -> str:
         """SHA-256 of a file's content, memoised by its stat."""
         st = path.stat()
-        key = str(path.resolve())
+        key = str(path.absolute())
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
         known = self._hashes.get(key)
         if known is not None and known[:3] == stamp:

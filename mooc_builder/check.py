@@ -13,7 +13,7 @@ from typing import Any
 
 from mooc_builder.cache import BuildCache
 from mooc_builder.course.model import Course, Lesson, Policy
-from mooc_builder.course.validate import load_course
+from mooc_builder.course.validate import LoadResult, load_course
 from mooc_builder.errors import ERROR, WARNING, Problem, Severity
 from mooc_builder.media.captions import (
     CaptionQuality,
@@ -145,14 +145,18 @@ class CheckReport:
 
 
 def check_course(
-    path: str | Path, progress: Progress | None = None, cache: BuildCache | None = None
+    path: str | Path,
+    progress: Progress | None = None,
+    cache: BuildCache | None = None,
+    loaded: LoadResult | None = None,
 ) -> CheckReport:
     """Check the course at ``path`` (a folder or a course YAML file) and return every problem.
 
-    ``cache`` lets repeated checks skip re-reading unchanged slide decks.
+    ``cache`` lets repeated checks skip re-reading unchanged slide decks; ``loaded`` is the
+    course already loaded from ``path`` by the caller, if it has it.
     Raises :class:`mooc_builder.errors.UsageError` only when ``path`` is not a course at all.
     """
-    loaded = load_course(path)
+    loaded = loaded or load_course(path)
     problems = list(loaded.problems)
     course = loaded.course
     if course is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -31,6 +32,12 @@ class LoadResult:
     course: Course | None
     problems: tuple[Problem, ...]
     file: Path
+
+
+@cache
+def course_validator() -> Draft202012Validator:
+    """A validator for the course schema, made once per process."""
+    return Draft202012Validator(course_schema())
 
 
 @cache
@@ -189,13 +196,27 @@ class _CourseBuilder:
         self._bad_paths: set[DataPath] = set()
 
     def schema_problems(self) -> list[Problem]:
-        validator = Draft202012Validator(course_schema())
+        validator = course_validator()
         out = []
         for error in sorted(validator.iter_errors(self.data), key=lambda e: list(map(str, e.path))):
             problem = _schema_problem(error, self.source)
             out.append(problem)
             self._bad_paths.add(tuple(error.absolute_path))
         return out
+
+    @functools.cached_property
+    def _real_root(self) -> Path:
+        return self.root.resolve()
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019  (one builder per load; few folders)
+    def _real_folder(self, folder: Path) -> Path:
+        return folder.resolve()
+
+    def _resolve(self, rel: str) -> Path:
+        """Like ``Path.resolve`` (symlinks followed), resolving each folder only once."""
+        joined = self.root / rel
+        target = self._real_folder(joined.parent) / joined.name
+        return target.resolve() if target.is_symlink() else target
 
     def _broken(self, path: DataPath) -> bool:
         """True when a schema error lies at or below ``path``."""
@@ -372,9 +393,9 @@ class _CourseBuilder:
     def _file(self, path: DataPath, rel: str, suffixes: Iterable[str], lesson: str) -> Path | None:
         """Resolve a course-relative path; report it if it leaves the folder or is missing."""
         suffixes = tuple(suffixes)
-        target = (self.root / rel).resolve()
+        target = self._resolve(rel)
         try:
-            target.relative_to(self.root.resolve())
+            target.relative_to(self._real_root)
         except ValueError:
             self._problem(
                 "file-outside-course",

@@ -78,6 +78,9 @@ class LessonAssets:
     facts: LessonFacts
     files: Mapping[str, Content]
     data: Mapping[str, Any] = field(repr=False)
+    _by_runtime: dict[str, dict[str, Content]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def lesson(self) -> Any:
@@ -95,13 +98,15 @@ class LessonAssets:
         return self.folder + "index.html"
 
     def entries(self, runtime: str) -> dict[str, Content]:
-        """The lesson's archive entries for a package using ``runtime``."""
-        out: dict[str, Content] = dict(self.files)
-        data = {"schema": 1, "runtime": runtime, **self.data}
-        script = "window.MOOC_LESSON = " + json.dumps(data, ensure_ascii=False, indent=1) + ";\n"
-        out[self.folder + "lesson.js"] = script.encode("utf-8")
-        out[self.launch] = _launch_page(self.course, self.lesson, runtime)
-        return out
+        """The lesson's archive entries for a package using ``runtime`` (made once per runtime)."""
+        if runtime not in self._by_runtime:
+            out: dict[str, Content] = dict(self.files)
+            data = {"schema": 1, "runtime": runtime, **self.data}
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            out[self.folder + "lesson.js"] = f"window.MOOC_LESSON = {text};\n".encode()
+            out[self.launch] = _launch_page(self.course, self.lesson, runtime)
+            self._by_runtime[runtime] = out
+        return dict(self._by_runtime[runtime])
 
 
 def lesson_folder(lesson_id: str) -> str:
