@@ -91,6 +91,7 @@ def atomic_folder(out_dir: Path) -> Iterator[Path]:
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the output is meant to be shared
     try:
         yield tmp
     except BaseException:
