@@ -55,7 +55,7 @@ def test_python_dash_m_runs_the_same_command() -> None:
 def test_check_passes_a_good_course(good: Path) -> None:
     code, out, _ = run("check", str(good), "--strict")
     assert code == 0, out
-    assert "0 errors, 0 warnings" in out
+    assert "1 lesson checked, 0 errors, 0 warnings" in out
 
 
 def test_check_accepts_the_yaml_file_itself(good: Path) -> None:
@@ -167,3 +167,27 @@ def test_build_writes_zips_and_says_so(good: Path, tmp_path: Path) -> None:
     code, text, _ = run("build", str(good), "--out", str(out), "--slides", "html")
     assert "up to date" in text
     assert run("build", str(good), "--format", "nope")[0] == 2
+
+
+def test_init_starts_a_course_that_check_then_guides(tmp_path: Path) -> None:
+    folder = tmp_path / "Quyen con nguoi 2026"
+    code, out, _ = run("init", str(folder))
+    assert code == 0, out
+    assert (folder / "course.schema.json").is_file()
+    assert {p.name for p in folder.iterdir() if p.is_dir()} == {"media", "slides", "captions"}
+    assert "id: quyen-con-nguoi-2026" in (folder / "course.yaml").read_text(encoding="utf-8")
+    code, out, _ = run("check", str(folder), "--format", "json")
+    assert code == 1
+    errors = json.loads(out)["errors"]
+    assert {e["code"] for e in errors} == {"file-missing"}  # the template itself is valid
+    assert len(errors) == 4
+    assert run("init", str(folder))[0] == 2  # never overwrites a course
+
+
+def test_machine_errors_are_messages_not_tracebacks(good: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    code, _, err = run("build", str(good), "--out", str(blocker / "out"), "--slides", "html")
+    assert code == 1
+    assert "Traceback" not in err
+    assert "a-file" in err

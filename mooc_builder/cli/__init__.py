@@ -32,6 +32,13 @@ def reports_errors(func: F) -> F:
                 click.echo(problem.format(), err=True)
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # the machine, not the course: disk full, permission denied, …
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.secho(f"error: {where}{exc.strerror or exc}", fg="red", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.secho("interrupted; nothing was left half-written", fg="red", err=True)
+            sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
 

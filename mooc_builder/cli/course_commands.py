@@ -1,4 +1,4 @@
-"""Commands for training designers: ``check``, ``build``, ``schema``, ``captions``."""
+"""Commands for training designers: ``init``, ``check``, ``build``, ``schema``, ``captions``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from mooc_builder.build import DEFAULT_FORMATS, parse_formats
 from mooc_builder.build import build as build_course
 from mooc_builder.cache import BuildCache
 from mooc_builder.check import CheckReport, check_course
+from mooc_builder.course.scaffold import init_course
 from mooc_builder.cli import main, progress_bar, reports_errors
 from mooc_builder.errors import CheckFailed, Problem, display_path
 from mooc_builder.media.captions import convert_captions, normalize_captions
@@ -56,7 +57,7 @@ def _print_text(report: CheckReport, strict: bool) -> None:
     errors, warnings = len(report.errors), len(report.warnings)
     lessons = len(report.lessons)
     summary = (
-        f"{name}: {lessons} lesson{'s' if lessons != 1 else ''}, "
+        f"{name}: {lessons} lesson{'s' if lessons != 1 else ''} checked, "
         f"{errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''}"
     )
@@ -173,3 +174,17 @@ def build(
         f"{result.reused} unchanged), listed in {where}/build.json",
         fg="green",
     )
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--id", "course_id", help="Course id (default: from the folder name).")
+@click.option("--language", default="vi", show_default=True, help="Main language (BCP 47).")
+@click.option(
+    "--captions", default="vi, en", show_default=True, help="Caption languages every lesson needs."
+)
+@reports_errors
+def init(folder: Path, course_id: str | None, language: str, captions: str) -> None:
+    """Start a new course in FOLDER: a commented course.yaml and media folders."""
+    target = init_course(folder, course_id, language, captions)
+    click.echo(f"wrote {target}; add the media, then run: mooc check {folder}")
