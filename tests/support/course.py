@@ -89,3 +89,18 @@ def line_of(file: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {file}")
+
+
+def make_short_course(root: Path, duration_s: float = 30.0) -> Path:
+    """A two-lesson course of short videos (quick to play in a browser).
+
+    The policy allows short lessons; lesson 1 has slide times, lesson 2 none (slides are
+    turned by hand).
+    """
+    make_course(root, lessons=2, duration_s=duration_s)
+    yaml_file = root / "course.yaml"
+    edit(yaml_file, "policy:\n", "policy:\n  duration: {min_s: 10, max_s: 300}\n")
+    third = round(duration_s / 3, 3)
+    edit(yaml_file, "slide_times: [0, 60, 120]", f"slide_times: [0, {third:g}, {2 * third:g}]")
+    edit(yaml_file, "    slide_times: [0, 60, 120]\n", "")
+    return root
