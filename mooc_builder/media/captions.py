@@ -379,7 +379,8 @@ _FONT_TAG = re.compile(r"</?font(?:[ \t\n\f\r][^>]*)?>?", re.IGNORECASE)
 _CHAR_REF = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
-def _vtt_timestamp(ms: int) -> str:
+def vtt_timestamp(ms: int) -> str:
+    """``4500`` -> ``00:00:04.500``, a WebVTT timestamp."""
     hours, rest = divmod(ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     seconds, millis = divmod(rest, 1000)
@@ -387,7 +388,7 @@ def _vtt_timestamp(ms: int) -> str:
 
 
 def _srt_timestamp(ms: int) -> str:
-    return _vtt_timestamp(ms).replace(".", ",")
+    return vtt_timestamp(ms).replace(".", ",")
 
 
 def _number(value: float) -> str:
@@ -482,7 +483,7 @@ def format_webvtt(parsed: ParsedCaptions) -> str:
     blocks.extend(f"STYLE\n{style}" for style in parsed.styles)
     for cue in parsed.cues:
         text = _srt_text_to_vtt(cue.text) if parsed.format == "srt" else cue.text
-        head = f"{_vtt_timestamp(cue.start_ms)} --> {_vtt_timestamp(cue.end_ms)}{_settings(cue)}"
+        head = f"{vtt_timestamp(cue.start_ms)} --> {vtt_timestamp(cue.end_ms)}{_settings(cue)}"
         lines = ([cue.id] if cue.id else []) + [head] + _text_lines(text)
         blocks.append("\n".join(lines))
     return nfc("\n\n".join(blocks) + "\n")

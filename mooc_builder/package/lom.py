@@ -50,118 +50,114 @@ def iso_duration(seconds: float) -> str:
     return out
 
 
-def ieee_lom(record: LomRecord) -> bytes:
-    """An IEEE 1484.12.3 LOM record (validates against SCORM 2004's ``lom.xsd``)."""
-    root = element(qn(LOM, "lom"), {None: LOM, "xsi": XSI})
-    root.set(qn(XSI, "schemaLocation"), f"{LOM} lom.xsd")
+class _Dialect:
+    """How one metadata binding spells the LOM elements.
 
-    def el(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
-        return sub(parent, qn(LOM, name), text)
+    IMS MD 1.2.1 (SCORM 1.2) is the IEEE LOM structure with lower-case element names,
+    ``langstring`` text, vocabulary values wrapped in langstrings, and capitalised values.
+    """
 
-    def langstrings(parent: etree._Element, name: str, text: Mapping[str, str]) -> None:
-        holder = el(parent, name)
+    def __init__(self, namespace: str, schema: str, *, ims: bool) -> None:
+        self.namespace = namespace
+        self.schema = schema
+        self.ims = ims
+
+    def el(self, parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
+        """Append the element ``name`` (IEEE spelling) in this dialect."""
+        return sub(parent, qn(self.namespace, name.lower() if self.ims else name), text)
+
+    def text(self, parent: etree._Element, name: str, text: Mapping[str, str]) -> None:
+        """A langstring element: one string per language."""
+        holder = self.el(parent, name)
         for lang, value in text.items():
-            el(holder, "string", value).set("language", lang)
+            if self.ims:
+                self.el(holder, "langstring", value).set(qn(XML, "lang"), lang)
+            else:
+                self.el(holder, "string", value).set("language", lang)
 
-    def vocabulary(parent: etree._Element, name: str, value: str) -> None:
-        holder = el(parent, name)
-        el(holder, "source", "LOMv1.0")
-        el(holder, "value", value)
+    def vocabulary(self, parent: etree._Element, name: str, value: str) -> None:
+        """A LOMv1.0 vocabulary value."""
+        holder = self.el(parent, name)
+        if self.ims:
+            self.text(holder, "source", {"x-none": "LOMv1.0"})
+            self.text(holder, "value", {"x-none": _IMS_VALUES.get(value, value)})
+        else:
+            self.el(holder, "source", "LOMv1.0")
+            self.el(holder, "value", value)
 
-    general = el(root, "general")
-    ident = el(general, "identifier")
-    el(ident, "catalog", "URI")
-    el(ident, "entry", record.identifier)
-    langstrings(general, "title", record.title)
-    for lang in record.languages:
-        el(general, "language", lang)
-    if record.description:
-        langstrings(general, "description", record.description)
-    for keyword in record.keywords:
-        langstrings(general, "keyword", {record.language: keyword})
-    vocabulary(general, "structure", "hierarchical")
-    vocabulary(general, "aggregationLevel", str(record.aggregation_level))
 
-    if record.version:
-        life = el(root, "lifeCycle")
-        langstrings(life, "version", {"x-none": record.version})
-        vocabulary(life, "status", "final")
+_IMS_VALUES = {
+    "hierarchical": "Hierarchical",
+    "final": "Final",
+    "expositive": "Expositive",
+    "lecture": "Lecture",
+    "learner": "Learner",
+    "training": "Training",
+}
+IEEE = _Dialect(LOM, "lom.xsd", ims=False)
+IMS_MD = _Dialect(IMSMD12, "imsmd_rootv1p2p1.xsd", ims=True)
 
-    meta = el(root, "metaMetadata")
-    el(meta, "metadataSchema", "LOMv1.0")
-    el(meta, "metadataSchema", "ADLv1.0")
-    el(meta, "language", record.language)
 
-    technical = el(root, "technical")
-    for fmt in record.formats:
-        el(technical, "format", fmt)
-    el(technical, "size", str(record.size))
-
-    educational = el(root, "educational")
-    vocabulary(educational, "interactivityType", "expositive")
-    vocabulary(educational, "learningResourceType", "lecture")
-    vocabulary(educational, "intendedEndUserRole", "learner")
-    vocabulary(educational, "context", "training")
-    learning = el(educational, "typicalLearningTime")
-    el(learning, "duration", iso_duration(record.learning_time_s))
-    for lang in record.languages:
-        el(educational, "language", lang)
-    return serialize(root)
+def ieee_lom(record: LomRecord) -> bytes:
+    """An IEEE 1484.12.3 LOM record (validates against SCORM 2004's ``lomStrict.xsd``)."""
+    return _lom(IEEE, record)
 
 
 def imsmd12(record: LomRecord) -> bytes:
     """An IMS Learning Resource Meta-data 1.2.1 record, for SCORM 1.2 packages."""
-    root = element(qn(IMSMD12, "lom"), {None: IMSMD12, "xsi": XSI})
-    root.set(qn(XSI, "schemaLocation"), f"{IMSMD12} imsmd_rootv1p2p1.xsd")
+    return _lom(IMS_MD, record)
 
-    def el(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
-        return sub(parent, qn(IMSMD12, name), text)
 
-    def langstrings(parent: etree._Element, name: str, text: Mapping[str, str]) -> None:
-        holder = el(parent, name)
-        for lang, value in text.items():
-            el(holder, "langstring", value).set(qn(XML, "lang"), lang)
+def _lom(d: _Dialect, record: LomRecord) -> bytes:
+    root = element(qn(d.namespace, "lom"), {None: d.namespace, "xsi": XSI})
+    root.set(qn(XSI, "schemaLocation"), f"{d.namespace} {d.schema}")
 
-    def vocabulary(parent: etree._Element, name: str, value: str) -> None:
-        holder = el(parent, name)
-        langstrings(holder, "source", {"x-none": "LOMv1.0"})
-        langstrings(holder, "value", {"x-none": value})
-
-    general = el(root, "general")
-    el(general, "identifier", record.identifier)
-    langstrings(general, "title", record.title)
+    general = d.el(root, "general")
+    if d.ims:
+        d.el(general, "identifier", record.identifier)
+    else:
+        ident = d.el(general, "identifier")
+        d.el(ident, "catalog", "URI")
+        d.el(ident, "entry", record.identifier)
+    d.text(general, "title", record.title)
     for lang in record.languages:
-        el(general, "language", lang)
+        d.el(general, "language", lang)
     if record.description:
-        langstrings(general, "description", record.description)
+        d.text(general, "description", record.description)
     for keyword in record.keywords:
-        langstrings(general, "keyword", {record.language: keyword})
-    vocabulary(general, "structure", "Hierarchical")
-    vocabulary(general, "aggregationlevel", str(record.aggregation_level))
+        d.text(general, "keyword", {record.language: keyword})
+    d.vocabulary(general, "structure", "hierarchical")
+    d.vocabulary(general, "aggregationLevel", str(record.aggregation_level))
 
     if record.version:
-        life = el(root, "lifecycle")
-        langstrings(life, "version", {"x-none": record.version})
-        vocabulary(life, "status", "Final")
+        life = d.el(root, "lifeCycle")
+        d.text(life, "version", {"x-none": record.version})
+        d.vocabulary(life, "status", "final")
 
-    meta = el(root, "metametadata")
-    el(meta, "metadatascheme", "ADL SCORM 1.2")
-    el(meta, "language", record.language)
+    meta = d.el(root, "metaMetadata")
+    if d.ims:
+        d.el(meta, "metadatascheme", "ADL SCORM 1.2")
+    else:
+        d.el(meta, "metadataSchema", "LOMv1.0")
+        d.el(meta, "metadataSchema", "ADLv1.0")
+    d.el(meta, "language", record.language)
 
-    technical = el(root, "technical")
+    technical = d.el(root, "technical")
     for fmt in record.formats:
-        el(technical, "format", fmt)
-    el(technical, "size", str(record.size))
+        d.el(technical, "format", fmt)
+    d.el(technical, "size", str(record.size))
 
-    educational = el(root, "educational")
-    vocabulary(educational, "interactivitytype", "Expositive")
-    vocabulary(educational, "learningresourcetype", "Lecture")
-    learning = el(educational, "typicallearningtime")
-    el(learning, "datetime", iso_duration(record.learning_time_s))
+    educational = d.el(root, "educational")
+    d.vocabulary(educational, "interactivityType", "expositive")
+    d.vocabulary(educational, "learningResourceType", "lecture")
+    d.vocabulary(educational, "intendedEndUserRole", "learner")
+    d.vocabulary(educational, "context", "training")
+    learning = d.el(educational, "typicalLearningTime")
+    d.el(learning, "datetime" if d.ims else "duration", iso_duration(record.learning_time_s))
     for lang in record.languages:
-        el(educational, "language", lang)
+        d.el(educational, "language", lang)
 
-    rights = el(root, "rights")
-    vocabulary(rights, "cost", "no")
-    vocabulary(rights, "copyrightandotherrestrictions", "yes")
+    rights = d.el(root, "rights")
+    d.vocabulary(rights, "cost", "no")
+    d.vocabulary(rights, "copyrightAndOtherRestrictions", "yes")
     return serialize(root)

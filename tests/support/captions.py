@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mooc_builder.media.captions import vtt_timestamp
+
 TEXT = {
     "vi": "Quyền con người là quyền của mọi người",
     "en": "Human rights belong to every person",
@@ -12,11 +14,7 @@ TEXT = {
 
 def timestamp(seconds: float) -> str:
     """WebVTT timestamp ``HH:MM:SS.mmm``."""
-    ms = round(seconds * 1000)
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+    return vtt_timestamp(round(seconds * 1000))
 
 
 def vtt_text(duration_s: float, lang: str = "vi", cue_s: float = 4.0, gap_s: float = 0.5) -> str:

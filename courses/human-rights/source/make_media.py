@@ -23,7 +23,8 @@ Usage::
 
 The output is deterministic (fixed zip timestamps, no encoder metadata) apart from possible
 encoder noise. Captions are checked against the course caption policy before anything is
-written; the script stops with every broken rule listed if one fails.
+written, by mooc-builder's own caption rules (the ones `mooc check` applies); the script
+stops with every broken rule listed if one fails.
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ from typing import Any
 
 import imageio_ffmpeg
 import jsonschema
-import regex
 import yaml
 from PIL import Image, ImageDraw, ImageFont
 from pptx import Presentation
@@ -59,6 +59,11 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
+
+from mooc_builder.course.model import CaptionPolicy
+from mooc_builder.media.captions import check_caption_quality, vtt_timestamp
+from mooc_builder.media.webvtt import parse_webvtt
+from mooc_builder.text import graphemes
 
 HERE = Path(__file__).resolve().parent
 COURSE_DIR = HERE.parent
@@ -83,6 +88,16 @@ FPS = 25
 MAX_UNCOVERED_S = 10.0
 MIN_PLAYED = 0.95
 MAX_VIDEO_BYTES = 3_000_000
+CAPTION_POLICY = CaptionPolicy(
+    languages=LANGS,
+    max_lines=MAX_LINES,
+    max_chars_per_line=MAX_CHARS_PER_LINE,
+    max_cps=MAX_CPS,
+    min_cue_s=MIN_CUE_S,
+    max_cue_s=MAX_CUE_S,
+    min_gap_frames=MIN_GAP_FRAMES,
+    max_uncovered_s=MAX_UNCOVERED_S,
+)
 
 # --- narration timing (milliseconds) --------------------------------------------------------
 VOICE = "vi"
@@ -131,7 +146,6 @@ TEXT = (33, 37, 41)
 
 FIXED_TIME = datetime(2025, 1, 1)
 ZIP_TIME = (2025, 1, 1, 0, 0, 0)
-_GRAPHEME = regex.compile(r"\X")
 
 
 class BuildError(Exception):
@@ -212,11 +226,6 @@ class CourseSource:
 def nfc(text: str) -> str:
     """Normalise to NFC and collapse runs of spaces (YAML folding can leave doubles)."""
     return " ".join(unicodedata.normalize("NFC", text).split(" ")).strip()
-
-
-def graphemes(text: str) -> int:
-    """User-perceived characters, the unit of the caption rules."""
-    return len(_GRAPHEME.findall(text))
 
 
 def _text(node: Any, where: str) -> Text:
@@ -480,59 +489,21 @@ def lay_out(lesson: LessonSource, speech: Sequence[Sequence[Speech]]) -> Timelin
 
 
 def caption_problems(cues: Sequence[Cue], lang: str, total_ms: int) -> list[str]:
-    """Every way the ``lang`` track breaks the course caption policy (empty when it is fine)."""
-    problems: list[str] = []
-    min_gap = MIN_GAP_FRAMES / FPS
-    prev_end = 0.0
-    for n, cue in enumerate(cues, start=1):
-        lines = cue.vi if lang == "vi" else cue.en
-        start, end = cue.start_ms / 1000, cue.end_ms / 1000
-        dur = end - start
-        text = " ".join(lines)
-        where = f"{lang} cue {n} ({clock(start)})"
-        if not 1 <= len(lines) <= MAX_LINES:
-            problems.append(f"{where}: {len(lines)} lines, at most {MAX_LINES}")
-        for line in lines:
-            if not line.strip():
-                problems.append(f"{where}: empty line")
-            if unicodedata.normalize("NFC", line) != line:
-                problems.append(f"{where}: not NFC")
-            if graphemes(line) > MAX_CHARS_PER_LINE:
-                problems.append(
-                    f"{where}: line of {graphemes(line)} characters, at most "
-                    f"{MAX_CHARS_PER_LINE}: {line!r}"
-                )
-        if not MIN_CUE_S <= dur <= MAX_CUE_S:
-            problems.append(f"{where}: lasts {dur:.3f} s, allowed {MIN_CUE_S}-{MAX_CUE_S} s")
-        if dur > 0 and graphemes(text) / dur > MAX_CPS:
-            problems.append(f"{where}: {graphemes(text) / dur:.1f} characters/s, max {MAX_CPS}")
-        if n > 1:
-            if start < prev_end:
-                problems.append(f"{where}: overlaps the previous cue")
-            elif start - prev_end < min_gap - 1e-9:
-                problems.append(f"{where}: gap {start - prev_end:.3f} s, at least {min_gap} s")
-        if start - prev_end > MAX_UNCOVERED_S:
-            problems.append(f"{where}: {start - prev_end:.1f} s without a caption before it")
-        prev_end = end
-    if total_ms / 1000 - prev_end > MAX_UNCOVERED_S:
-        problems.append(f"{lang}: {total_ms / 1000 - prev_end:.1f} s without a caption at the end")
-    return problems
+    """Every way the ``lang`` track breaks the course caption policy (empty when it is fine).
 
-
-def clock(seconds: float) -> str:
-    """WebVTT timestamp ``hh:mm:ss.ttt``."""
-    ms = round(seconds * 1000)
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+    The track is judged exactly as ``mooc check`` will judge it: parsed by mooc-builder's strict
+    WebVTT parser, then measured by its caption rules under the policy of course.yaml.
+    """
+    parsed = parse_webvtt(webvtt(cues, lang))
+    quality = check_caption_quality(parsed.cues, CAPTION_POLICY, total_ms / 1000, FPS)
+    return [f"{lang}:{p.line}: {p.message}" for p in (*parsed.problems, *quality.problems)]
 
 
 def webvtt(cues: Iterable[Cue], lang: str) -> str:
     """The caption track of one language as WebVTT text (LF line ends, NFC)."""
     parts = ["WEBVTT", ""]
     for cue in cues:
-        parts.append(f"{clock(cue.start_ms / 1000)} --> {clock(cue.end_ms / 1000)}")
+        parts.append(f"{vtt_timestamp(cue.start_ms)} --> {vtt_timestamp(cue.end_ms)}")
         parts.extend(cue.vi if lang == "vi" else cue.en)
         parts.append("")
     return unicodedata.normalize("NFC", "\n".join(parts))
