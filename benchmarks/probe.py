@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from mooc_builder.media.probe import ProbeError, probe_video  # noqa: E402
-from tests.support.media import make_video  # noqa: E402
+from tests.support.media import ffprobe_duration, make_video  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / ".cache" / "probe"
 LIMIT_MS = 1.0
@@ -101,17 +101,6 @@ def timed(run: Callable[[], object]) -> float:
     started = time.perf_counter()
     run()
     return time.perf_counter() - started
-
-
-def ffprobe_duration(exe: str, path: Path) -> float:
-    """ffprobe's format duration of ``path``."""
-    out = subprocess.run(
-        [exe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return float(out)
 
 
 def moviepy_duration(path: Path) -> float:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import shutil
 import struct
-import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import pytest
 from mooc_builder.errors import MoocError
 from mooc_builder.media.ffmpeg import ffmpeg_exe, run_ffmpeg
 from mooc_builder.media.probe import PROBE_CODES, ProbeError, VideoInfo, probe_video
-from tests.support.media import make_video
+from tests.support.media import ffprobe_duration, make_video
 
 TOLERANCE_S = 0.001
 """Our duration must equal ffprobe's within 1 ms."""
@@ -180,17 +179,6 @@ class Library:
     def path(self, name: str) -> Path:
         """The generated file of variant or extra ``name``."""
         return self.paths[name]
-
-
-def ffprobe_duration(exe: str, path: Path) -> float:
-    """``ffprobe -v error -show_entries format=duration -of csv=p=0 path``."""
-    out = subprocess.run(
-        [exe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    return float(out)
 
 
 @pytest.fixture(scope="session")

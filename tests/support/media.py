@@ -8,6 +8,7 @@ of the same ffmpeg build.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -128,3 +129,14 @@ def make_video(
     path.parent.mkdir(parents=True, exist_ok=True)
     run_ffmpeg(args, what=f"generating test video {path.name}")
     return path
+
+
+def ffprobe_duration(exe: str, path: Path) -> float:
+    """ffprobe's format duration of ``path`` (the reference our probe is held to)."""
+    out = subprocess.run(
+        [exe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return float(out)
