@@ -280,9 +280,7 @@ def _emit(data: bytes, output: Path | None, fmt: str) -> None:
         return
     if fmt == "xlsx":
         raise UsageError("an XLSX report needs -o FILE.xlsx")
-    stream = click.get_binary_stream("stdout")
-    stream.write(data)
-    stream.flush()
+    click.echo(data, nl=False)  # bytes go to the binary stdout unchanged
 
 
 @track.command()
