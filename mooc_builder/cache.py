@@ -23,10 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from mooc_builder import __version__
-from mooc_builder.media.slides import Paragraph, Slide, SlideDeck, SlidePicture
+from mooc_builder.media.slides import (
+    Box,
+    Paragraph,
+    Slide,
+    SlideDeck,
+    SlidePicture,
+    TextBlock,
+)
 from mooc_builder.write import write_file_atomic
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -118,16 +125,23 @@ class BuildCache:
                             "decorative": picture.decorative,
                             "content_type": picture.content_type,
                             "blob": digest,
-                            "box": [picture.left, picture.top, picture.width, picture.height],
+                            "box": _box_json(picture.box),
                         }
                     )
                 slides.append(
                     {
                         "number": slide.number,
                         "title": slide.title,
-                        "paragraphs": [[p.text, p.level] for p in slide.paragraphs],
+                        "blocks": [
+                            {
+                                "box": _box_json(block.box),
+                                "paragraphs": [[p.text, p.level] for p in block.paragraphs],
+                            }
+                            for block in slide.blocks
+                        ],
                         "notes": slide.notes,
                         "pictures": pictures,
+                        "title_box": _box_json(slide.title_box),
                     }
                 )
             data = {
@@ -152,10 +166,7 @@ class BuildCache:
                     decorative=p["decorative"],
                     content_type=p["content_type"],
                     blob=(self.root / "blobs" / p["blob"]).read_bytes(),
-                    left=p["box"][0],
-                    top=p["box"][1],
-                    width=p["box"][2],
-                    height=p["box"][3],
+                    box=_box_from(p["box"]) or Box(0, 0, 0, 0),
                 )
                 for p in raw["pictures"]
             )
@@ -163,9 +174,16 @@ class BuildCache:
                 Slide(
                     number=raw["number"],
                     title=raw["title"],
-                    paragraphs=tuple(Paragraph(text, level) for text, level in raw["paragraphs"]),
+                    blocks=tuple(
+                        TextBlock(
+                            _box_from(block["box"]),
+                            tuple(Paragraph(text, level) for text, level in block["paragraphs"]),
+                        )
+                        for block in raw["blocks"]
+                    ),
                     notes=raw["notes"],
                     pictures=pictures,
+                    title_box=_box_from(raw["title_box"]),
                 )
             )
         return SlideDeck(tuple(slides), data["width"], data["height"])
@@ -201,3 +219,11 @@ class BuildCache:
                 write_file_atomic(folder / f"{n}.png", image)
         except OSError:
             pass
+
+
+def _box_json(box: Box | None) -> list[float] | None:
+    return None if box is None else [box.left, box.top, box.width, box.height]
+
+
+def _box_from(raw: list[float] | None) -> Box | None:
+    return None if raw is None else Box(*raw)

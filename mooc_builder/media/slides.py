@@ -28,11 +28,29 @@ _DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
 
 
 @dataclass(frozen=True)
+class Box:
+    """A rectangle on the slide, in fractions of the slide's width and height (0-1)."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
 class Paragraph:
     """One paragraph of body text; ``level`` 0 is a top-level bullet."""
 
     text: str
     level: int = 0
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """The text of one shape (text box, placeholder or table) and where it stands."""
+
+    box: Box | None
+    paragraphs: tuple[Paragraph, ...]
 
 
 @dataclass(frozen=True)
@@ -43,11 +61,7 @@ class SlidePicture:
     decorative: bool
     content_type: str
     blob: bytes
-    left: float
-    """Position and size as fractions of the slide width/height (0-1)."""
-    top: float
-    width: float
-    height: float
+    box: Box
 
     @property
     def needs_alt(self) -> bool:
@@ -65,9 +79,17 @@ class Slide:
 
     number: int
     title: str | None
-    paragraphs: tuple[Paragraph, ...]
+    blocks: tuple[TextBlock, ...]
+    """Text other than the title, one block per shape, in reading order."""
     notes: str
     pictures: tuple[SlidePicture, ...]
+    title_box: Box | None = None
+    """Where the title stands on the slide."""
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        """All text but the title, in reading order."""
+        return tuple(p for block in self.blocks for p in block.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -128,16 +150,20 @@ def _reason(exc: Exception) -> str:
 
 def _slide(number: int, slide: Any, width: int, height: int) -> Slide:
     title: str | None = None
-    paragraphs: list[Paragraph] = []
+    title_box: Box | None = None
+    blocks: list[TextBlock] = []
     pictures: list[SlidePicture] = []
     for shape in _walk(slide.shapes):
         if shape.is_placeholder and shape.placeholder_format.type in _TITLE_TYPES:
             text = nfc(shape.text_frame.text).strip() if shape.has_text_frame else ""
-            title = title or (" ".join(text.split()) or None)
+            if title is None and text:
+                title = " ".join(text.split())
+                title_box = _box(shape, width, height)
             continue
         if shape.shape_type == MSO_SHAPE_TYPE.PICTURE or _is_picture_placeholder(shape):
             pictures.append(_picture(shape, width, height))
             continue
+        paragraphs: list[Paragraph] = []
         if shape.has_text_frame:
             for para in shape.text_frame.paragraphs:
                 text = nfc("".join(run.text for run in para.runs)).strip()
@@ -148,10 +174,17 @@ def _slide(number: int, slide: Any, width: int, height: int) -> Slide:
                 cells = [nfc(cell.text).strip() for cell in row.cells]
                 if any(cells):
                     paragraphs.append(Paragraph(" | ".join(cells)))
+        if paragraphs:
+            blocks.append(TextBlock(_box(shape, width, height), tuple(paragraphs)))
     notes = ""
     if slide.has_notes_slide:
         notes = nfc(slide.notes_slide.notes_text_frame.text).strip()
-    return Slide(number, title, tuple(paragraphs), notes, tuple(pictures))
+    return Slide(number, title, tuple(_reading_order(blocks)), notes, tuple(pictures), title_box)
+
+
+def _reading_order(blocks: list[TextBlock]) -> list[TextBlock]:
+    """Top to bottom, then left to right (shape order when a block has no position)."""
+    return sorted(blocks, key=lambda b: (b.box.top, b.box.left) if b.box else (2.0, 0.0))
 
 
 def _walk(shapes: Any) -> Iterator[Any]:
@@ -181,12 +214,17 @@ def _picture(shape: Any, width: int, height: int) -> SlidePicture:
         decorative=decorative,
         content_type=content_type,
         blob=blob,
-        left=_frac(shape.left, width),
-        top=_frac(shape.top, height),
-        width=_frac(shape.width, width),
-        height=_frac(shape.height, height),
+        box=_box(shape, width, height) or Box(0, 0, 0, 0),
     )
 
 
-def _frac(value: int | None, total: int) -> float:
-    return round((value or 0) / total, 4) if total else 0.0
+def _box(shape: Any, width: int, height: int) -> Box | None:
+    """The shape's rectangle in fractions of the slide; None when the shape has no position."""
+    if shape.left is None or shape.top is None or not width or not height:
+        return None
+    return Box(
+        round(shape.left / width, 4),
+        round(shape.top / height, 4),
+        round((shape.width or 0) / width, 4),
+        round((shape.height or 0) / height, 4),
+    )

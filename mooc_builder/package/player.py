@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -24,6 +24,7 @@ from typing import Any
 from mooc_builder.check import LessonFacts
 from mooc_builder.course.model import Course, pick
 from mooc_builder.media.captions import webvtt_bytes
+from mooc_builder.media.slides import Slide, TextBlock
 from mooc_builder.resources import data_dir
 
 Content = bytes | Path
@@ -158,7 +159,7 @@ def lesson_assets(
         item: dict[str, Any] = {
             "number": slide.number,
             "title": slide.title or "",
-            "paragraphs": [{"text": p.text, "level": p.level} for p in slide.paragraphs],
+            "paragraphs": _paragraphs(slide),
             "notes": slide.notes,
         }
         if images is not None:
@@ -177,13 +178,16 @@ def lesson_assets(
                         "src": src,
                         "alt": picture.alt or "",
                         "decorative": picture.decorative,
-                        "left": picture.left,
-                        "top": picture.top,
-                        "width": picture.width,
-                        "height": picture.height,
+                        **asdict(picture.box),
                     }
                 )
             item["pictures"] = pictures
+            item["blocks"] = [
+                {"box": asdict(block.box) if block.box else None, "paragraphs": _paragraphs(block)}
+                for block in slide.blocks
+            ]
+            if slide.title_box is not None:
+                item["title_box"] = asdict(slide.title_box)
         items.append(item)
 
     data: dict[str, Any] = {
@@ -221,6 +225,10 @@ def lesson_assets(
         },
     }
     return LessonAssets(course, facts, files, data)
+
+
+def _paragraphs(text: Slide | TextBlock) -> list[dict[str, Any]]:
+    return [{"text": p.text, "level": p.level} for p in text.paragraphs]
 
 
 def _launch_page(course: Course, lesson: Any, runtime: str) -> bytes:

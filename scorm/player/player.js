@@ -686,6 +686,14 @@
     return Number.isFinite(n) ? String(Math.max(0, Math.min(1, n))) : "0";
   }
 
+  /** Fractions of the slide ({left, top, width, height}) as custom properties for the CSS. */
+  function place(node, box) {
+    node.style.setProperty("--x", fraction(box.left));
+    node.style.setProperty("--y", fraction(box.top));
+    node.style.setProperty("--w", fraction(box.width));
+    node.style.setProperty("--h", fraction(box.height));
+  }
+
   function renderSlide(index) {
     const item = slides[index];
     ui.slide.textContent = "";
@@ -698,18 +706,26 @@
       const heading = el("h3", "mooc-slide__title", title.text);
       if (title.lang !== contentLang) heading.lang = title.lang;
       text.appendChild(heading);
-      text.appendChild(paragraphList(item.paragraphs || []));
+      // One list per text shape of the deck (in reading order), or all paragraphs in one.
+      const blocks = item.blocks || [{ box: null, paragraphs: item.paragraphs || [] }];
+      const placed = Boolean(item.title_box) && blocks.every(function (b) { return b.box; });
+      blocks.forEach(function (block) {
+        const list = paragraphList(block.paragraphs || []);
+        if (placed) place(list, block.box);
+        text.appendChild(list);
+      });
       box.appendChild(text);
+      if (placed) {
+        // Where the deck puts title and text; the stylesheet uses it on wide slides only.
+        box.classList.add("mooc-slide__html--placed");
+        place(heading, item.title_box);
+      }
       (item.pictures || []).forEach(function (picture) {
         const img = el("img", "mooc-slide__picture");
         img.src = picture.src;
         img.alt = picture.decorative ? "" : String(picture.alt || "");
         img.decoding = "async";
-        // Fractions of the slide, used by the stylesheet through custom properties.
-        img.style.setProperty("--x", fraction(picture.left));
-        img.style.setProperty("--y", fraction(picture.top));
-        img.style.setProperty("--w", fraction(picture.width));
-        img.style.setProperty("--h", fraction(picture.height));
+        place(img, picture);
         box.appendChild(img);
       });
       ui.slide.appendChild(box);
