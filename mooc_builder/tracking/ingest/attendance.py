@@ -13,7 +13,6 @@ from mooc_builder.tracking.ingest.base import (
     Fact,
     ReadContext,
     Record,
-    Sample,
     content_id,
     register,
 )
@@ -29,10 +28,6 @@ class AttendanceReader(CsvLogReader):
     name = "attendance"
     label = "attendance CSV"
     required = ("date", "session")
-
-    def detect(self, sample: Sample) -> bool:
-        """A header with date and session."""
-        return {"date", "session"} <= set(sample.header)
 
     def columns_hint(self) -> str:
         """Columns named in hints."""

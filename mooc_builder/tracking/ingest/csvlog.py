@@ -11,6 +11,7 @@ from mooc_builder.tracking.ingest.base import (
     ReadContext,
     Record,
     Reject,
+    Sample,
     email_key,
     pid_key,
 )
@@ -78,6 +79,10 @@ class CsvLogReader(LogReader):
                 yield Reject(line, exc.message, exc.hint, ",".join(cells))
         if ctx.progress is not None:
             ctx.progress(table.size, table.size)
+
+    def detect(self, sample: Sample) -> bool:
+        """A CSV whose header has every required column."""
+        return set(self.required) <= set(sample.header)
 
     def columns_hint(self) -> str:
         """The columns to name in a hint."""

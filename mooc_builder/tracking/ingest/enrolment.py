@@ -13,7 +13,6 @@ from mooc_builder.tracking.ingest.base import (
     Fact,
     ReadContext,
     Record,
-    Sample,
     content_id,
     register,
 )
@@ -29,10 +28,6 @@ class EnrolmentReader(CsvLogReader):
     name = "enrolment"
     label = "enrolment CSV"
     required = ("enrolled_at",)
-
-    def detect(self, sample: Sample) -> bool:
-        """A header with enrolled_at."""
-        return "enrolled_at" in sample.header
 
     def row(self, table: Table, line: int, cells: list[str], ctx: ReadContext) -> Iterator[Record]:
         """One enrolment -> one fact."""

@@ -17,7 +17,6 @@ from mooc_builder.tracking.ingest.base import (
     Fact,
     ReadContext,
     Record,
-    Sample,
     content_id,
     register,
 )
@@ -48,10 +47,6 @@ class LmsCsvReader(CsvLogReader):
     name = "lms-csv"
     label = "LMS completion CSV"
     required = ("lesson", "status")
-
-    def detect(self, sample: Sample) -> bool:
-        """A header with lesson and status."""
-        return {"lesson", "status"} <= set(sample.header)
 
     def columns_hint(self) -> str:
         """Columns named in hints."""
