@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from mooc_builder.build import build  # noqa: E402
 from mooc_builder.cache import BuildCache  # noqa: E402
 from mooc_builder.course.validate import load_course  # noqa: E402
+from mooc_builder.pipeline import build  # noqa: E402
 
 EXAMPLE = ROOT / "courses" / "human-rights"
 CACHE = ROOT / "benchmarks" / ".cache" / "build"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mooc_builder.build import BuildResult, build
 from mooc_builder.cache import BuildCache
+from mooc_builder.pipeline import BuildResult, build
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_COURSE = ROOT / "courses" / "human-rights"

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from mooc_builder.build import DEFAULT_FORMATS, parse_formats
-from mooc_builder.build import build as build_course
 from mooc_builder.cache import BuildCache
 from mooc_builder.check import CheckReport, check_course
 from mooc_builder.cli import main, progress_bar, reports_errors
 from mooc_builder.course.scaffold import init_course
 from mooc_builder.errors import CheckFailed, Problem, display_path
 from mooc_builder.media.captions import convert_captions, normalize_captions
+from mooc_builder.pipeline import DEFAULT_FORMATS, parse_formats
+from mooc_builder.pipeline import build as build_course
 from mooc_builder.resources import course_schema_path
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from mooc_builder.build import BuildResult, build
 from mooc_builder.cache import BuildCache
+from mooc_builder.pipeline import BuildResult, build
 from tests.browser.harness import FORMATS, Lms
 from tests.browser.packages import Artifact, ServedPackage, safe_extract, sco_launch_paths
 from tests.browser.server import LmsServer

@@ -19,7 +19,7 @@ class UnsafeZipError(ValueError):
 
 @dataclass(frozen=True)
 class Artifact:
-    """The shape of ``mooc_builder.build.build(...).artifacts[i]`` that the tests rely on."""
+    """The shape of ``mooc_builder.build(...).artifacts[i]`` that the tests rely on."""
 
     path: Path
     format: str

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mooc_builder import build as build_module
-from mooc_builder.build import build
+from mooc_builder import pipeline
 from mooc_builder.cache import BuildCache
 from mooc_builder.errors import CheckFailed, UsageError
+from mooc_builder.pipeline import build
 from tests.support.course import edit, make_course
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -24,7 +24,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_course(tmp_path_factory.mktemp("course") / "c", lessons=2)
 
 
-def _build(course: Path, out: Path, cache: Path, **kw: object) -> build_module.BuildResult:
+def _build(course: Path, out: Path, cache: Path, **kw: object) -> pipeline.BuildResult:
     return build(course, out, slides="html", cache=BuildCache(cache), **kw)  # type: ignore[arg-type]
 
 
@@ -141,7 +141,7 @@ def test_a_build_failing_midway_leaves_the_previous_output(
     before = _snapshot(out)
     edit(work / "captions" / "lesson-1.vi.vtt", "mọi người 2", "mọi người ơi 2")
     calls = {"n": 0}
-    real_write_zip = build_module.write_zip
+    real_write_zip = pipeline.write_zip
 
     def failing_write_zip(entries: dict[str, object], dest: Path) -> None:
         calls["n"] += 1
@@ -149,7 +149,7 @@ def test_a_build_failing_midway_leaves_the_previous_output(
             raise OSError(28, "No space left on device")
         real_write_zip(entries, dest)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build_module, "write_zip", failing_write_zip)
+    monkeypatch.setattr(pipeline, "write_zip", failing_write_zip)
     with pytest.raises(OSError, match="No space left"):
         _build(work, out, tmp_path / "cache", jobs=1)
     assert _snapshot(out) == before

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from mooc_builder.build import BuildResult, build
 from mooc_builder.cache import BuildCache
 from mooc_builder.package.ns import ADLCP, ADLCP12, IMSCP, IMSCP12, IMSMD12, IMSSS, LOM
+from mooc_builder.pipeline import BuildResult, build
 from tests.support.course import make_course
 from tests.support.xsd import lom_schema, scorm12_schema, scorm2004_schema, validate
 

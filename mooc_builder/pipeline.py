@@ -1,4 +1,4 @@
-"""``mooc build``: check, then package every lesson and the whole course in every format.
+"""The build pipeline behind ``mooc build``: check, then package every lesson and the course.
 
 The pipeline runs one way: load -> check (probe) -> render slides -> assemble lesson assets ->
 packagers make bundles -> the writer writes zips into a temporary folder that replaces the output
