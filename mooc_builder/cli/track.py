@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -35,6 +37,8 @@ from mooc_builder.tracking.report import (
 from mooc_builder.tracking.roster import import_roster
 from mooc_builder.tracking.store import DEFAULT_DB_URL, TrackingStore, open_store
 from mooc_builder.tracking.targets import load_targets
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 STATUS_CHOICES = ("not-trained", "in-progress", "trained", "enrolled", "not-enrolled")
 
@@ -66,6 +70,19 @@ period_option = click.option(
 pseudo_option = click.option(
     "--pseudonymise", "pseudo", is_flag=True, help="Replace names and emails with stable hashes."
 )
+
+
+def skip_bad_option(what: str) -> Callable[[F], F]:
+    """``--skip-bad REJECTS.csv``: keep the good ``what`` and write the rejects to a file."""
+    return click.option(
+        "--skip-bad",
+        "rejects_file",
+        type=click.Path(path_type=Path),
+        metavar="REJECTS.csv",
+        help=f"Store the good {what} and write the bad ones to REJECTS.csv.",
+    )
+
+
 output_option = click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Write to FILE (atomically)."
 )
@@ -137,13 +154,7 @@ def roster_import(opts: _Options, file: Path, targets_path: Path) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(list(READERS)), help="Force the format of every FILE."
 )
-@click.option(
-    "--skip-bad",
-    "rejects_file",
-    type=click.Path(path_type=Path),
-    metavar="REJECTS.csv",
-    help="Store the good rows and write the bad ones to REJECTS.csv.",
-)
+@skip_bad_option("rows")
 @click.pass_obj
 @reports_errors
 def ingest(
@@ -203,13 +214,7 @@ def _raise_all(errors: list[MoocError]) -> None:
     "--password", envvar="MOOC_LRS_PASSWORD", help="Basic auth password (env MOOC_LRS_PASSWORD)."
 )
 @click.option("--since", help="Fetch statements stored after this time instead of resuming.")
-@click.option(
-    "--skip-bad",
-    "rejects_file",
-    type=click.Path(path_type=Path),
-    metavar="REJECTS.csv",
-    help="Store the good statements and write the bad ones to REJECTS.csv.",
-)
+@skip_bad_option("statements")
 @click.pass_obj
 @reports_errors
 def pull(
